@@ -145,12 +145,37 @@ function simplify(errors: ErrorObject[]): ErrorObject[] {
   return specific.length > 0 ? specific : errors;
 }
 
+type Op = OperationInfo & { regex: RegExp; node: any; pathItem: any };
+
+/** One declared path or query parameter, its validator compiled on first use. */
+interface ParamCheck {
+  name: string;
+  in: 'path' | 'query';
+  required: boolean;
+  array: boolean;
+  schema: any;
+  fn?: ValidateFunction;
+}
+
+/** Per-operation lookups, so that validating one exchange builds no cache keys. */
+interface OpCache {
+  params?: ParamCheck[];
+  schemas: Map<string, any>;
+  responses: Map<string, ValidateFunction | null>;
+  request?: ValidateFunction | null;
+}
+
 export class SynapseAdminValidator {
   readonly spec: OpenApiDocument;
   private readonly ajv: Ajv2020;
   private readonly paramAjv: Ajv2020;
-  private readonly ops: Array<OperationInfo & { regex: RegExp; node: any; pathItem: any }>;
+  private readonly ops: Op[];
   private readonly cache = new Map<string, ValidateFunction>();
+  // Lookup tables: validating large HARs (the CLI) calls these per exchange.
+  private readonly byId = new Map<string, Op>();
+  private readonly byMethod = new Map<string, Op[]>();
+  private readonly opCaches = new Map<Op, OpCache>();
+  private readonly infos = new Map<Op, OperationInfo>();
 
   constructor(spec: OpenApiDocument = loadBundledSpec(), options: ValidatorOptions = {}) {
     this.spec = spec;
@@ -188,6 +213,12 @@ export class SynapseAdminValidator {
     );
     // Literal segments win over templated ones when two templates could match.
     this.ops.sort((a, b) => b.path.replace(/\{[^}]+\}/g, '').length - a.path.replace(/\{[^}]+\}/g, '').length);
+    for (const op of this.ops) {
+      const { regex: _r, node: _n, pathItem: _p, ...info } = op;
+      this.infos.set(op, info);
+      this.byId.set(op.operationId, op);
+      this.byMethod.set(op.method, [...(this.byMethod.get(op.method) ?? []), op]);
+    }
   }
 
   private readonly sqliteIntBools: boolean;
@@ -205,17 +236,15 @@ export class SynapseAdminValidator {
   }
 
   operation(operationId: string): OperationInfo {
-    const op = this.ops.find((o) => o.operationId === operationId);
-    if (!op) throw new Error(`unknown operationId "${operationId}"`);
-    const { regex: _r, node: _n, pathItem: _p, ...info } = op;
+    const { regex: _r, node: _n, pathItem: _p, ...info } = this.op(operationId);
     return info;
   }
 
   /** Finds the operation for a method and a URL path (raw or percent-encoded; a query string is ignored). */
   match(method: string, urlPath: string): MatchedOperation | undefined {
-    const pathOnly = urlPath.split(/[?#]/)[0]!;
-    for (const op of this.ops) {
-      if (op.method !== method.toUpperCase()) continue;
+    const cut = urlPath.search(/[?#]/);
+    const pathOnly = cut < 0 ? urlPath : urlPath.slice(0, cut);
+    for (const op of this.byMethod.get(method.toUpperCase()) ?? []) {
       const m = op.regex.exec(pathOnly);
       if (!m) continue;
       const pathParams: Record<string, string> = {};
@@ -224,8 +253,7 @@ export class SynapseAdminValidator {
       } catch {
         continue; // malformed percent-encoding: no operation matches
       }
-      const { regex: _r, node: _n, pathItem: _p, ...info } = op;
-      return { operation: info, pathParams };
+      return { operation: { ...this.infos.get(op)! }, pathParams };
     }
     return undefined;
   }
@@ -253,17 +281,31 @@ export class SynapseAdminValidator {
     return { valid: false, issues: simplify(fn.errors ?? []).map((e) => toIssue(e, data)) };
   }
 
-  private op(operationId: string) {
-    const op = this.ops.find((o) => o.operationId === operationId);
+  private op(operationId: string): Op {
+    const op = this.byId.get(operationId);
     if (!op) throw new Error(`unknown operationId "${operationId}"`);
     return op;
+  }
+
+  private opCache(op: Op): OpCache {
+    let c = this.opCaches.get(op);
+    if (!c) {
+      c = { schemas: new Map(), responses: new Map() };
+      this.opCaches.set(op, c);
+    }
+    return c;
   }
 
   /** The JSON schema of a response body, or undefined when the status is not declared or has no JSON body. */
   responseSchema(operationId: string, status: number | string): any {
     const op = this.op(operationId);
-    const response = this.deref(op.node.responses?.[String(status)] ?? op.node.responses?.default);
-    return response?.content?.['application/json']?.schema;
+    const cache = this.opCache(op).schemas;
+    const code = String(status);
+    if (cache.has(code)) return cache.get(code);
+    const response = this.deref(op.node.responses?.[code] ?? op.node.responses?.default);
+    const schema = response?.content?.['application/json']?.schema;
+    cache.set(code, schema);
+    return schema;
   }
 
   requestSchema(operationId: string): any {
@@ -280,48 +322,72 @@ export class SynapseAdminValidator {
         issues: [{ pointer: '', keyword: 'status', message: `status ${status} is not declared for ${operationId}`, expected: op.statusCodes.join(' | '), found: String(status) }],
       };
     }
-    const schema = this.responseSchema(operationId, status);
-    if (!schema) return { valid: true, issues: [] };
-    return this.run(this.compiled(`${operationId}:${status}`, () => schema), body);
+    const cache = this.opCache(op).responses;
+    let fn = cache.get(String(status));
+    if (fn === undefined) {
+      const schema = this.responseSchema(operationId, status);
+      fn = schema ? this.compiled(`${operationId}:${status}`, () => schema) : null;
+      cache.set(String(status), fn);
+    }
+    if (!fn) return { valid: true, issues: [] };
+    return this.run(fn, body);
   }
 
   /** Checks a request body. `undefined` stands for "no body". */
   validateRequestBody(operationId: string, body: unknown): ValidationResult {
     const op = this.op(operationId);
-    const schema = this.requestSchema(operationId);
     if (body === undefined) {
       return op.requestBodyRequired
         ? { valid: false, issues: [{ pointer: '', keyword: 'required', message: 'a request body is required', expected: 'a JSON body', found: 'nothing' }] }
         : { valid: true, issues: [] };
     }
-    if (!schema) return { valid: true, issues: [] };
-    return this.run(this.compiled(`${operationId}:request`, () => schema), body);
+    const cache = this.opCache(op);
+    if (cache.request === undefined) {
+      const schema = this.requestSchema(operationId);
+      cache.request = schema ? this.compiled(`${operationId}:request`, () => schema) : null;
+    }
+    if (!cache.request) return { valid: true, issues: [] };
+    return this.run(cache.request, body);
+  }
+
+  /**
+   * Checks a value against any schema node of the spec (a property, a
+   * parameter's schema, a component); its `#/…` refs resolve against the
+   * document. No type coercion. Compiled once per `cacheKey` (default: the
+   * schema's JSON), so pass a stable key such as the node's JSON pointer.
+   */
+  validateValue(schema: unknown, value: unknown, cacheKey?: string): ValidationResult {
+    return this.run(this.compiled(`value:${cacheKey ?? JSON.stringify(schema)}`, () => schema), value);
   }
 
   /** Checks path and query parameters (given as the strings of a URL). */
   validateParameters(operationId: string, input: { path?: Record<string, string>; query?: URLSearchParams | Record<string, string | string[]> }): ValidationResult {
     const op = this.op(operationId);
-    const params: any[] = [...(op.pathItem.parameters ?? []), ...(op.node.parameters ?? [])].map((p) => this.deref(p));
+    const cache = this.opCache(op);
+    cache.params ??= [...(op.pathItem.parameters ?? []), ...(op.node.parameters ?? [])]
+      .map((p) => this.deref(p))
+      .filter((p) => p.in === 'path' || p.in === 'query')
+      .map((p) => ({ name: p.name, in: p.in, required: p.required === true, array: p.schema?.type === 'array', schema: p.schema }));
     const query = input.query instanceof URLSearchParams ? input.query : new URLSearchParams(Object.entries(input.query ?? {}).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]])));
     const issues: ValidationIssue[] = [];
-    for (const p of params) {
-      const where = p.in === 'path' ? `path parameter "${p.name}"` : `query parameter "${p.name}"`;
+    for (const p of cache.params) {
       let value: Json | undefined;
       if (p.in === 'path') value = input.path?.[p.name];
-      else if (p.in === 'query') {
+      else if (query.has(p.name)) {
         const all = query.getAll(p.name);
-        value = all.length === 0 ? undefined : p.schema?.type === 'array' ? all : all[all.length - 1];
-      } else continue;
+        value = p.array ? all : all[all.length - 1];
+      }
+      const where = () => (p.in === 'path' ? `path parameter "${p.name}"` : `query parameter "${p.name}"`);
       if (value === undefined) {
-        if (p.required) issues.push({ pointer: `/${p.in}/${p.name}`, keyword: 'required', message: `${where} is missing`, expected: 'present', found: 'nothing' });
+        if (p.required) issues.push({ pointer: `/${p.in}/${p.name}`, keyword: 'required', message: `${where()} is missing`, expected: 'present', found: 'nothing' });
         continue;
       }
       const holder = { value };
-      const fn = this.compiled(`${operationId}:param:${p.in}:${p.name}`, () => ({ type: 'object', properties: { value: p.schema } }), true);
+      const fn = (p.fn ??= this.compiled(`${operationId}:param:${p.in}:${p.name}`, () => ({ type: 'object', properties: { value: p.schema } }), true));
       if (!fn(holder)) {
         for (const e of simplify(fn.errors ?? [])) {
           const issue = toIssue({ ...e, instancePath: e.instancePath.replace(/^\/value/, '') }, value);
-          issues.push({ ...issue, pointer: `/${p.in}/${p.name}${issue.pointer}`, message: `${where} ${issue.message}` });
+          issues.push({ ...issue, pointer: `/${p.in}/${p.name}${issue.pointer}`, message: `${where()} ${issue.message}` });
         }
       }
     }
