@@ -7,6 +7,11 @@ export class UsageError extends Error {}
 
 /** Runs `main` and turns any thrown error into one readable line and an exit code. */
 export function runMain(name: string, main: () => Promise<number | void>): void {
+  // `npm run x -- --help | head` closes stdout early: that is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   main().then(
     (code) => {
       process.exitCode = typeof code === 'number' ? code : 0;
