@@ -5,6 +5,10 @@ import { parseCli, runMain } from './lib/cli.ts';
 import { runStep, type Step } from './lib/freshness.ts';
 import * as bundle from './steps/bundle.ts';
 import * as lint from './steps/lint.ts';
+import * as dist from './steps/dist.ts';
+import * as types from './steps/types.ts';
+import * as docs from './steps/docs.ts';
+import * as openapi30 from './steps/openapi30.ts';
 
 interface StepModule {
   step: Step;
@@ -12,7 +16,7 @@ interface StepModule {
 }
 
 /** Steps in order; each list entry runs after the previous one, steps inside one entry run in parallel. */
-export const STAGES: StepModule[][] = [[bundle], [lint]];
+export const STAGES: StepModule[][] = [[bundle], [openapi30, lint, types, docs], [dist]];
 
 const HELP = `Usage: npm run build [-- --force]
 

@@ -51,6 +51,7 @@ export interface OperationInfo {
 }
 
 export interface MatchedOperation {
+  /** Shared by every answer for this operation, hence frozen. */
   operation: OperationInfo;
   /** Path parameters, percent-decoded. */
   pathParams: Record<string, string>;
@@ -102,7 +103,12 @@ function pointerGet(value: unknown, pointer: string): unknown {
 
 function show(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    return 'a value nested too deeply to show'; // JSON.stringify overflows the stack on pathological nesting
+  }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
@@ -111,6 +117,38 @@ function describeType(v: unknown): string {
   if (Array.isArray(v)) return 'array';
   if (Number.isInteger(v)) return 'integer';
   return typeof v;
+}
+
+/** What a limit-style keyword wanted, in words (`>= 0`, `at least 1 character`, …). */
+function expectation(keyword: string, p: Record<string, any>): string | undefined {
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+  switch (keyword) {
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return `${p.comparison} ${p.limit}`;
+    case 'minLength':
+      return `at least ${count(p.limit, 'character')}`;
+    case 'maxLength':
+      return `at most ${count(p.limit, 'character')}`;
+    case 'minItems':
+      return `at least ${count(p.limit, 'item')}`;
+    case 'maxItems':
+      return `at most ${count(p.limit, 'item')}`;
+    case 'minProperties':
+      return `at least ${count(p.limit, 'field')}`;
+    case 'maxProperties':
+      return `at most ${count(p.limit, 'field')}`;
+    case 'pattern':
+      return `a string matching ${p.pattern}`;
+    case 'format':
+      return `format ${p.format}`;
+    case 'multipleOf':
+      return `a multiple of ${p.multipleOf}`;
+    default:
+      return undefined;
+  }
 }
 
 function toIssue(err: ErrorObject, data: unknown): ValidationIssue {
@@ -133,8 +171,13 @@ function toIssue(err: ErrorObject, data: unknown): ValidationIssue {
       const pointer = `${err.instancePath}/${p.additionalProperty}`;
       return { pointer, keyword: err.keyword, message: `unexpected field "${p.additionalProperty}"`, expected: 'no such field', found: show(pointerGet(data, pointer)) };
     }
-    default:
-      return { pointer: err.instancePath, keyword: err.keyword, message: err.message ?? err.keyword, found: show(pointerGet(data, err.instancePath)) };
+    default: {
+      const expected = expectation(err.keyword, p);
+      const found = show(pointerGet(data, err.instancePath));
+      return expected === undefined
+        ? { pointer: err.instancePath, keyword: err.keyword, message: err.message ?? err.keyword, found }
+        : { pointer: err.instancePath, keyword: err.keyword, message: err.message ?? err.keyword, expected, found };
+    }
   }
 }
 
@@ -155,6 +198,10 @@ interface ParamCheck {
   array: boolean;
   schema: any;
   fn?: ValidateFunction;
+}
+
+function paramWhere(p: ParamCheck): string {
+  return p.in === 'path' ? `path parameter "${p.name}"` : `query parameter "${p.name}"`;
 }
 
 /** Per-operation lookups, so that validating one exchange builds no cache keys. */
@@ -215,7 +262,8 @@ export class SynapseAdminValidator {
     this.ops.sort((a, b) => b.path.replace(/\{[^}]+\}/g, '').length - a.path.replace(/\{[^}]+\}/g, '').length);
     for (const op of this.ops) {
       const { regex: _r, node: _n, pathItem: _p, ...info } = op;
-      this.infos.set(op, info);
+      // Shared by every match() answer, hence frozen.
+      this.infos.set(op, Object.freeze({ ...info, pathParams: Object.freeze([...info.pathParams]) as string[], statusCodes: Object.freeze([...info.statusCodes]) as string[] }));
       this.byId.set(op.operationId, op);
       this.byMethod.set(op.method, [...(this.byMethod.get(op.method) ?? []), op]);
     }
@@ -244,16 +292,19 @@ export class SynapseAdminValidator {
   match(method: string, urlPath: string): MatchedOperation | undefined {
     const cut = urlPath.search(/[?#]/);
     const pathOnly = cut < 0 ? urlPath : urlPath.slice(0, cut);
-    for (const op of this.byMethod.get(method.toUpperCase()) ?? []) {
+    for (const op of this.byMethod.get(method) ?? this.byMethod.get(method.toUpperCase()) ?? []) {
       const m = op.regex.exec(pathOnly);
       if (!m) continue;
       const pathParams: Record<string, string> = {};
       try {
-        op.pathParams.forEach((name, i) => (pathParams[name] = decodeURIComponent(m[i + 1]!)));
+        for (let i = 0; i < op.pathParams.length; i++) {
+          const raw = m[i + 1]!;
+          pathParams[op.pathParams[i]!] = raw.includes('%') ? decodeURIComponent(raw) : raw;
+        }
       } catch {
         continue; // malformed percent-encoding: no operation matches
       }
-      return { operation: { ...this.infos.get(op)! }, pathParams };
+      return { operation: this.infos.get(op)!, pathParams };
     }
     return undefined;
   }
@@ -377,17 +428,16 @@ export class SynapseAdminValidator {
         const all = query.getAll(p.name);
         value = p.array ? all : all[all.length - 1];
       }
-      const where = () => (p.in === 'path' ? `path parameter "${p.name}"` : `query parameter "${p.name}"`);
       if (value === undefined) {
-        if (p.required) issues.push({ pointer: `/${p.in}/${p.name}`, keyword: 'required', message: `${where()} is missing`, expected: 'present', found: 'nothing' });
+        if (p.required) issues.push({ pointer: `/${p.in}/${p.name}`, keyword: 'required', message: `${paramWhere(p)} is missing`, expected: 'present', found: 'nothing' });
         continue;
       }
-      const holder = { value };
-      const fn = (p.fn ??= this.compiled(`${operationId}:param:${p.in}:${p.name}`, () => ({ type: 'object', properties: { value: p.schema } }), true));
-      if (!fn(holder)) {
+      // Compiled on the parameter's own schema: ajv coerces a root value too.
+      const fn = (p.fn ??= this.compiled(`${operationId}:param:${p.in}:${p.name}`, () => p.schema ?? {}, true));
+      if (!fn(value)) {
         for (const e of simplify(fn.errors ?? [])) {
-          const issue = toIssue({ ...e, instancePath: e.instancePath.replace(/^\/value/, '') }, value);
-          issues.push({ ...issue, pointer: `/${p.in}/${p.name}${issue.pointer}`, message: `${where()} ${issue.message}` });
+          const issue = toIssue(e, value);
+          issues.push({ ...issue, pointer: `/${p.in}/${p.name}${issue.pointer}`, message: `${paramWhere(p)} ${issue.message}` });
         }
       }
     }
