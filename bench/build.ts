@@ -3,23 +3,40 @@
 // the same tools run bare, one after the other, on the same input — the
 // overhead of our orchestration. Then a no-op rebuild against a full one:
 // fresh steps must be skipped.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runTool } from '../scripts/lib/cli.ts';
-import { BIN, BUNDLE_JSON, BUNDLE_YAML, ROOT, SPEC_ROOT } from '../scripts/lib/paths.ts';
+import { BIN, ROOT } from '../scripts/lib/paths.ts';
 import { timeMs, timeRow, type BenchOptions, type BenchRow } from './lib.ts';
 
+/** Files the build reads or writes; copied so the benchmark never touches the working tree. */
+const COPY = ['openapi', 'scripts', 'src', 'generated', 'lint', 'package.json', 'redocly.yaml', '.spectral.yaml', 'tsconfig.json', 'tsconfig.build.json'];
+
+function makeSandbox(): { dir: string; env: NodeJS.ProcessEnv } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-build-tree-'));
+  for (const entry of COPY) cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  return { dir, env: { SYNAPSE_ADMIN_CACHE_DIR: path.join(dir, '.cache') } };
+}
+
+let sandbox: { dir: string; env: NodeJS.ProcessEnv } | undefined;
+
 async function mustRun(cmd: string, args: string[]): Promise<string> {
-  const res = await runTool(cmd, args, { cwd: ROOT });
+  const res = await runTool(cmd, args, { cwd: sandbox?.dir ?? ROOT, env: sandbox?.env });
   if (res.code !== 0) throw new Error(`${path.basename(cmd)} ${args.slice(0, 2).join(' ')} failed: ${(res.stderr || res.stdout).slice(0, 400)}`);
   return res.stdout;
 }
 
-const tsx = (script: string, ...args: string[]) => mustRun(BIN('tsx'), [path.join(ROOT, script), ...args]);
+const tsx = (script: string, ...args: string[]) => mustRun(BIN('tsx'), [path.join(sandbox!.dir, script), ...args]);
 
 /** The bare tools our build drives, in the order a person would run them by hand. */
 function bareSequence(out: string): Array<[string, string[]]> {
+  const root = sandbox!.dir;
+  const SPEC_ROOT = path.join(root, 'openapi/openapi.yaml');
+  const BUNDLE_YAML = path.join(root, 'generated/openapi.yaml');
+  const BUNDLE_JSON = path.join(root, 'generated/openapi.json');
+  const ROOT = root;
   return [
     [BIN('redocly'), ['lint', SPEC_ROOT, '--config', path.join(ROOT, 'redocly.yaml')]],
     [BIN('redocly'), ['bundle', SPEC_ROOT, '-o', path.join(out, 'openapi.yaml')]],
@@ -35,6 +52,7 @@ function bareSequence(out: string): Array<[string, string[]]> {
 export async function benchBuild(opts: BenchOptions): Promise<BenchRow[]> {
   const iterations = opts.smoke ? 1 : 2;
   const out = mkdtempSync(path.join(os.tmpdir(), 'bench-build-'));
+  sandbox = makeSandbox();
   try {
     // Make sure every step has run once, so the no-op rebuild below really is one.
     await tsx('scripts/build.ts');
@@ -56,5 +74,7 @@ export async function benchBuild(opts: BenchOptions): Promise<BenchRow[]> {
     ];
   } finally {
     rmSync(out, { recursive: true, force: true });
+    rmSync(sandbox.dir, { recursive: true, force: true });
+    sandbox = undefined;
   }
 }

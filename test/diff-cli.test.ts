@@ -110,7 +110,7 @@ describe('npm run diff (files)', () => {
     ]);
   });
 
-  it('prints the example of docs/readme/codegen.md', async () => {
+  it('prints the example shown in the README', async () => {
     // Relative paths start where the user ran npm (INIT_CWD), as they do for npm run diff.
     const saved = process.env.INIT_CWD;
     process.env.INIT_CWD = ROOT;

@@ -42,7 +42,7 @@ function consumerLock(name: string, spec: string, integrity: string) {
   const lock = JSON.parse(readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8'));
   const packages: Record<string, any> = {
     '': { name, dependencies: { [PKG.name]: spec } },
-    [`node_modules/${PKG.name}`]: { version: PKG.version, resolved: spec, integrity, license: PKG.license, dependencies: PKG.dependencies, engines: PKG.engines },
+    [`node_modules/${PKG.name}`]: { version: PKG.version, resolved: spec, integrity, license: PKG.license, dependencies: PKG.dependencies, engines: PKG.engines, ...(PKG.bin ? { bin: PKG.bin } : {}) },
   };
   const todo = Object.keys(PKG.dependencies ?? {});
   while (todo.length) {
@@ -164,6 +164,18 @@ describe('a consumer project that installed the tarball', () => {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     }
+  });
+
+  it('installs the synapse-admin-openapi command, which validates with the packaged spec', async () => {
+    writeFileSync(path.join(consumer, 'admin.json'), JSON.stringify({ admin: true }));
+    writeFileSync(path.join(consumer, 'not-admin.json'), JSON.stringify({ admin: 'yes' }));
+    const bin = path.join(consumer, 'node_modules', '.bin', 'synapse-admin-openapi');
+    const args = ['validate', '--method', 'GET', '--path', '/_synapse/admin/v1/users/@alice:example.org/admin', '--status', '200'];
+    const ok = await run(bin, [...args, 'admin.json'], consumer);
+    expect(ok.code, `${ok.stderr}${ok.stdout}`).toBe(0);
+    const bad = await run(bin, [...args, 'not-admin.json'], consumer);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('/admin');
   });
 
   it('type-checks two consumer files: good.ts (every operation) compiles, bad.ts fails with exactly the marked errors', async () => {
