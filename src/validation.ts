@@ -5,6 +5,7 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { HTTP_METHODS, loadBundledSpec, type OpenApiDocument } from './spec.js';
+import { derefLocal, pointerGet } from './json-pointer.js';
 
 // ajv-formats is CommonJS; under NodeNext its default export is the module object.
 const addFormats = ((addFormatsModule as any).default ?? addFormatsModule) as (ajv: Ajv2020) => void;
@@ -90,15 +91,6 @@ function widenSqliteBooleans(schema: any): any {
     }
     return n;
   });
-}
-
-function pointerGet(value: unknown, pointer: string): unknown {
-  if (pointer === '') return value;
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce<any>((acc, key) => (acc == null ? undefined : acc[key]), value);
 }
 
 function show(value: unknown): string {
@@ -272,11 +264,7 @@ export class SynapseAdminValidator {
   private readonly sqliteIntBools: boolean;
 
   private deref(node: any): any {
-    let n = node;
-    while (n && typeof n.$ref === 'string') {
-      n = pointerGet(this.spec, n.$ref.slice(1));
-    }
-    return n;
+    return derefLocal(this.spec, node);
   }
 
   operations(): OperationInfo[] {

@@ -9,6 +9,7 @@
 // contains them.
 import { operationRows } from '../steps/types.ts';
 import { HTTP_METHODS } from './bundle.ts';
+import { pointerGet } from '../../src/json-pointer.ts';
 
 /** The environment variable every sample reads the admin access token from. */
 export const TOKEN_ENV = 'SYNAPSE_ADMIN_TOKEN';
@@ -41,11 +42,7 @@ class SampleError extends Error {}
 
 function pointer(doc: any, ref: string): any {
   if (!ref.startsWith('#/')) throw new SampleError(`cannot follow the non-local $ref ${ref}`);
-  return ref
-    .slice(2)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce((acc: any, key: string) => acc?.[key], doc);
+  return pointerGet(doc, ref);
 }
 
 function deref(doc: any, node: any): any {

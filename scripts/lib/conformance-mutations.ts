@@ -9,6 +9,7 @@
 //   extra-property      add an unknown field where additionalProperties is false
 //   bad-property-name   add a map key that breaks propertyNames (value copied from a valid entry)
 // Pure data: no validator involved; the tests and the report run them.
+import { pointerGet } from '../../src/json-pointer.ts';
 
 export type Operator = 'drop-required' | 'drop-dependent' | 'wrong-type' | 'null' | 'outside-enum' | 'extra-property' | 'bad-property-name';
 export const OPERATORS: Operator[] = ['drop-required', 'drop-dependent', 'wrong-type', 'null', 'outside-enum', 'extra-property', 'bad-property-name'];
@@ -44,15 +45,7 @@ export interface Effective {
 
 export const escapePointer = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
 
-export function pointerGet(doc: unknown, pointer: string): any {
-  if (pointer === '' || pointer === '#') return doc;
-  return pointer
-    .replace(/^#/, '')
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce<any>((acc, k) => (acc == null ? undefined : acc[k]), doc);
-}
+export { pointerGet };
 
 function typesOf(node: any): Set<string> | undefined {
   if (node.type === undefined) return undefined;

@@ -9,6 +9,7 @@
 // breaks requests and "widened" breaks responses. Removing a field breaks
 // both sides (the generated type loses it). Anything this module does not
 // understand is reported as breaking, never skipped.
+import { pointerGet } from '../../src/json-pointer.ts';
 
 export type Severity = 'breaking' | 'non-breaking';
 export type Side = 'operations' | 'requests' | 'responses' | 'schemas';
@@ -50,14 +51,8 @@ function canonical(v: any): any {
   return v;
 }
 
-function pointerGet(doc: any, ref: string): any {
-  return ref
-    .replace(/^#\/?/, '')
-    .split('/')
-    .filter((s) => s !== '')
-    .map((s) => decodeURIComponent(s).replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce((acc, key) => (acc == null ? undefined : acc[key]), doc);
-}
+// $ref values are URI fragments: percent-decode them, then read the JSON pointer.
+const refGet = (doc: any, ref: string): any => pointerGet(doc, decodeURIComponent(ref));
 
 /** Follows local $refs; the last ref followed names the component (for messages and cycle checks). */
 function resolve(doc: any, node: any): { node: any; ref?: string } {
@@ -66,7 +61,7 @@ function resolve(doc: any, node: any): { node: any; ref?: string } {
   for (let i = 0; i < 50 && isObj(n) && typeof n.$ref === 'string'; i++) {
     if (!n.$ref.startsWith('#')) throw new Error(`external $ref ${n.$ref} is not supported: diff bundled files`);
     ref = n.$ref;
-    const target = pointerGet(doc, n.$ref);
+    const target = refGet(doc, n.$ref);
     if (target === undefined) throw new Error(`$ref ${n.$ref} points nowhere`);
     // 3.1 allows siblings next to $ref: they apply together with the target.
     const { $ref: _r, ...siblings } = n;

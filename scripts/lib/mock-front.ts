@@ -15,6 +15,7 @@
 //   validated here before the cache is consulted.
 import http from 'node:http';
 import type { SynapseAdminValidator, ValidationIssue } from '../../src/validation.ts';
+import { derefLocal } from '../../src/json-pointer.ts';
 
 export interface FrontOptions {
   validator: SynapseAdminValidator;
@@ -114,17 +115,7 @@ function describeBodyIssues(issues: ValidationIssue[]): string {
   return `Request body ${i.pointer || '/'}: ${i.message}${detail(i)}${more(issues)}`;
 }
 
-function deref(spec: any, node: any): any {
-  let n = node;
-  while (n && typeof n.$ref === 'string') {
-    n = n.$ref
-      .slice(2)
-      .split('/')
-      .map((s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-      .reduce((acc: any, k: string) => acc?.[k], spec);
-  }
-  return n;
-}
+const deref = derefLocal;
 
 function buildMeta(validator: SynapseAdminValidator): Map<string, OpMeta> {
   const meta = new Map<string, OpMeta>();

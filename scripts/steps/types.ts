@@ -11,6 +11,7 @@ import path from 'node:path';
 import { runTool, stripToolNoise } from '../lib/cli.ts';
 import type { Step } from '../lib/freshness.ts';
 import { BIN, BUNDLE_JSON, BUNDLE_YAML, ROOT, SCHEMA_DTS } from '../lib/paths.ts';
+import { derefLocal } from '../../src/json-pointer.ts';
 
 export const OPERATIONS_TS = path.join(ROOT, 'src', 'operations.generated.ts');
 
@@ -56,17 +57,7 @@ interface OperationRow {
   items?: string;
 }
 
-function deref(doc: any, node: any): any {
-  let n = node;
-  while (n && typeof n.$ref === 'string') {
-    n = n.$ref
-      .slice(2)
-      .split('/')
-      .map((s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-      .reduce((acc: any, key: string) => acc?.[key], doc);
-  }
-  return n;
-}
+const deref = derefLocal;
 
 /**
  * The operation table. An operation is paginated when it takes a `from`

@@ -7,6 +7,7 @@ import { COMMON_HELP, COMMON_OPTIONS, InputError, TOOL, UsageError, joinUrl, net
 import { checkExchange, type ExchangeResult } from './exchange.js';
 import { exitCode, type Report } from './report.js';
 import { emit } from './output.js';
+import { derefLocal } from '../json-pointer.js';
 
 export const DEFAULT_TOKEN_ENV = 'SYNAPSE_ADMIN_TOKEN';
 
@@ -104,7 +105,7 @@ export interface PlannedCall {
 /** The GET operations of the spec, in an order where every answer a call depends on comes first. */
 export function plan(validator: SynapseAdminValidator): PlannedCall[] {
   const spec = validator.spec;
-  const deref = (n: any) => (n?.$ref ? n.$ref.slice(2).split('/').reduce((a: any, k: string) => a?.[k], spec) : n);
+  const deref = (n: any) => derefLocal(spec, n);
   const calls: PlannedCall[] = [];
   // Spec order (the validator's own order is tuned for matching, not reading).
   for (const item of Object.values(spec.paths)) {
