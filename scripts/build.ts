@@ -2,7 +2,7 @@
 // Each step is skipped when its inputs did not change since it last
 // succeeded (see scripts/lib/freshness.ts), so a no-op rebuild is cheap.
 import { parseCli, runMain } from './lib/cli.ts';
-import { runStep, type Step } from './lib/freshness.ts';
+import { runStep, type StepModule } from './lib/freshness.ts';
 import * as bundle from './steps/bundle.ts';
 import * as lint from './steps/lint.ts';
 import * as dist from './steps/dist.ts';
@@ -10,10 +10,6 @@ import * as types from './steps/types.ts';
 import * as docs from './steps/docs.ts';
 import * as openapi30 from './steps/openapi30.ts';
 
-interface StepModule {
-  step: Step;
-  run: () => Promise<void>;
-}
 
 /** Steps in order; each list entry runs after the previous one, steps inside one entry run in parallel. */
 export const STAGES: StepModule[][] = [[bundle], [openapi30, lint, types, docs], [dist]];

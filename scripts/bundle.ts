@@ -1,8 +1,8 @@
 // npm run bundle [-- --force]: writes generated/openapi.{yaml,json},
 // generated/openapi.dereferenced.json and generated/coverage.json.
-import { parseCli, runMain } from './lib/cli.ts';
-import { runStep } from './lib/freshness.ts';
+import { runStepCli } from './lib/freshness.ts';
 import { run, step } from './steps/bundle.ts';
+// The OpenAPI 3.0 edition is derived from the bundle, so it follows it.
 import * as openapi30 from './steps/openapi30.ts';
 
 const HELP = `Usage: npm run bundle [-- --force]
@@ -19,13 +19,4 @@ Skips the work when nothing under openapi/ changed since the last run.
   --help    show this text
 `;
 
-runMain('bundle', async () => {
-  const { values } = parseCli('npm run bundle', { force: { type: 'boolean' } });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  await runStep(step, run, values.force === true);
-  // The OpenAPI 3.0 edition is derived from the bundle, so it follows it.
-  await runStep(openapi30.step, openapi30.run, values.force === true);
-});
+runStepCli('bundle', HELP, [{ step, run }, openapi30]);

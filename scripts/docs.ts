@@ -1,8 +1,7 @@
 // npm run docs [-- --force]: builds the API reference website,
 // generated/docs/index.html (see scripts/steps/docs.ts).
 import path from 'node:path';
-import { parseCli, runMain } from './lib/cli.ts';
-import { runStep } from './lib/freshness.ts';
+import { runStepCli } from './lib/freshness.ts';
 import { DOCS_HTML, ROOT } from './lib/paths.ts';
 import { run, step } from './steps/docs.ts';
 
@@ -19,12 +18,4 @@ neither the bundle nor the docs build changed since the last run.
   --help    show this text
 `;
 
-runMain('docs', async () => {
-  const { values } = parseCli('npm run docs', { force: { type: 'boolean' } });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  await runStep(step, run, values.force === true);
-  process.stdout.write(`docs: open file://${DOCS_HTML}\n`);
-});
+runStepCli('docs', HELP, [{ step, run }], () => process.stdout.write(`docs: open file://${DOCS_HTML}\n`));

@@ -1,7 +1,6 @@
 // npm run types [-- --force]: writes generated/schema.d.ts (openapi-typescript)
 // and src/operations.generated.ts (the client's operation table).
-import { parseCli, runMain } from './lib/cli.ts';
-import { runStep } from './lib/freshness.ts';
+import { runStepCli } from './lib/freshness.ts';
 import { run, step } from './steps/types.ts';
 
 const HELP = `Usage: npm run types [-- --force]
@@ -18,11 +17,4 @@ Skips the work when the bundle did not change since the last run.
   --help    show this text
 `;
 
-runMain('types', async () => {
-  const { values } = parseCli('npm run types', { force: { type: 'boolean' } });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  await runStep(step, run, values.force === true);
-});
+runStepCli('types', HELP, [{ step, run }]);

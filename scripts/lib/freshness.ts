@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseCli, runMain } from './cli.ts';
 import { CACHE_DIR, ROOT } from './paths.ts';
 
 function listFiles(p: string): string[] {
@@ -58,4 +59,25 @@ export async function runStep(step: Step, work: () => Promise<void>, force = fal
   markFresh(step);
   process.stdout.write(`${step.name}: done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   return true;
+}
+
+export interface StepModule {
+  step: Step;
+  run: () => Promise<void>;
+}
+
+/**
+ * The whole command line of a single-step script (`npm run bundle`, `types`,
+ * `docs`): `--help`, `--force`, then the steps in order, each skipped when fresh.
+ */
+export function runStepCli(name: string, help: string, steps: StepModule[], after?: () => void): void {
+  runMain(name, async () => {
+    const { values } = parseCli(`npm run ${name}`, { force: { type: 'boolean' } });
+    if (values.help) {
+      process.stdout.write(help);
+      return 0;
+    }
+    for (const m of steps) await runStep(m.step, m.run, values.force === true);
+    after?.();
+  });
 }
