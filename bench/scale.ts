@@ -8,15 +8,15 @@ import path from 'node:path';
 import { redoclyLint, spectralLint } from '../scripts/lib/lint.ts';
 import { runTool } from '../scripts/lib/cli.ts';
 import { BIN, BUNDLE_JSON, ROOT } from '../scripts/lib/paths.ts';
+import { operationsOf } from '../src/spec.ts';
 import { SynapseAdminValidator } from '../src/validation.ts';
 import { timeMs, type BenchOptions, type BenchRow } from './lib.ts';
 
-const METHODS = ['get', 'put', 'post', 'delete'];
 
 /** A copy of the bundle with exactly `count` operations (ours, repeated under /sK prefixes). */
 export function syntheticSpec(count: number): any {
   const base = JSON.parse(readFileSync(BUNDLE_JSON, 'utf8'));
-  const ops = Object.entries<any>(base.paths).flatMap(([p, item]) => METHODS.filter((m) => item[m]).map((m) => ({ p, m, item })));
+  const ops = operationsOf(base).map(({ path: p, key: m, pathItem: item }) => ({ p, m, item }));
   const paths: Record<string, any> = {};
   for (let i = 0; i < count; i++) {
     const { p, m, item } = ops[i % ops.length]!;

@@ -20,3 +20,21 @@ export function loadBundledSpec(): OpenApiDocument {
 }
 
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+export interface OperationEntry {
+  /** Upper case, as on the wire. */
+  method: string;
+  /** The lower-case key of the operation in its path item. */
+  key: HttpMethod;
+  path: string;
+  op: any;
+  pathItem: any;
+}
+
+/** Every operation of an OpenAPI document, in document order: the one walk over paths × methods. */
+export function operationsOf(doc: { paths?: Record<string, any> }): OperationEntry[] {
+  return Object.entries<any>(doc.paths ?? {}).flatMap(([path, pathItem]) =>
+    HTTP_METHODS.filter((key) => pathItem?.[key]).map((key) => ({ method: key.toUpperCase(), key, path, op: pathItem[key], pathItem })),
+  );
+}

@@ -4,7 +4,7 @@
 // tests all use it. Schemas are compiled once per validator and cached.
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { HTTP_METHODS, loadBundledSpec, type OpenApiDocument } from './spec.js';
+import { loadBundledSpec, operationsOf, type OpenApiDocument } from './spec.js';
 import { derefLocal, pointerGet } from './json-pointer.js';
 
 // ajv-formats is CommonJS; under NodeNext its default export is the module object.
@@ -230,14 +230,12 @@ export class SynapseAdminValidator {
     this.ajv = make(false);
     this.paramAjv = make(true);
     this.sqliteIntBools = options.sqliteIntBools === true;
-    this.ops = Object.entries(spec.paths).flatMap(([p, item]) =>
-      HTTP_METHODS.filter((m) => item[m]).map((m) => {
-        const node = item[m];
+    this.ops = operationsOf(spec).map(({ method, path: p, op: node, pathItem: item }) => {
         const pathParams = [...p.matchAll(/\{([^}]+)\}/g)].map((x) => x[1]!);
         const body = node.requestBody ? this.deref(node.requestBody) : undefined;
         return {
           operationId: node.operationId as string,
-          method: m.toUpperCase(),
+          method,
           path: p,
           tag: node.tags?.[0] as string,
           pathParams,
@@ -248,8 +246,7 @@ export class SynapseAdminValidator {
           node,
           pathItem: item,
         };
-      }),
-    );
+      });
     // Literal segments win over templated ones when two templates could match.
     this.ops.sort((a, b) => b.path.replace(/\{[^}]+\}/g, '').length - a.path.replace(/\{[^}]+\}/g, '').length);
     for (const op of this.ops) {

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { BIN, ROOT, SPEC_ROOT } from './paths.ts';
 import { runTool, stripToolNoise } from './cli.ts';
+import { operationsOf } from '../../src/spec.ts';
 
-export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 
 export interface CoverageEntry {
   method: string;
@@ -30,12 +30,7 @@ async function redoclyBundle(specRoot: string, args: string[]): Promise<void> {
   }
 }
 
-/** Every operation of a parsed OpenAPI document, in document order. */
-export function operationsOf(doc: any): Array<{ method: string; path: string; op: any }> {
-  return Object.entries<any>(doc.paths ?? {}).flatMap(([p, item]) =>
-    HTTP_METHODS.filter((m) => item?.[m]).map((m) => ({ method: m.toUpperCase(), path: p, op: item[m] })),
-  );
-}
+export { HTTP_METHODS, operationsOf } from '../../src/spec.ts';
 
 export function coverageOf(doc: any): CoverageEntry[] {
   return operationsOf(doc).map(({ method, path: p, op }) => ({

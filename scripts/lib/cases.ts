@@ -17,6 +17,7 @@ import { BUNDLE_JSON } from './paths.ts';
 import { DOC_SOURCES, FIXTURES_DIR, loadFixture, loadManifest, type DocBlock, type Manifest } from './docs-examples.ts';
 import { KNOWN_DIFFERENCES, MUTATION_SURVIVORS, REASONS, type KnownDifference } from './conformance-known.ts';
 import { escapePointer, mutationsOf, pointerGet, type Mutation } from './conformance-mutations.ts';
+import { HTTP_METHODS, operationsOf } from '../../src/spec.ts';
 
 export interface ConformanceCase {
   id: string;
@@ -39,7 +40,6 @@ export interface ValueCase {
   expectValid: true;
 }
 
-const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 export function loadBundle(file = BUNDLE_JSON): any {
   return JSON.parse(readFileSync(file, 'utf8'));
@@ -72,33 +72,29 @@ export interface BodyTarget {
 /** Every request and response body of the bundle with a JSON schema, in document order. */
 export function bodyTargets(doc: any): BodyTarget[] {
   const out: BodyTarget[] = [];
-  for (const [p, item] of Object.entries<any>(doc.paths ?? {})) {
-    for (const m of METHODS) {
-      const op = item[m];
-      if (!op) continue;
-      const opPtr = `/paths/${escapePointer(p)}/${m}`;
-      const add = (role: 'request' | 'response', holder: any, holderPtr: string, status?: number) => {
-        const { node, pointer } = derefWithPointer(doc, holder, holderPtr);
-        const media = node?.content?.['application/json'];
-        if (!media?.schema) return;
-        const mediaPointer = `${pointer}/content/application~1json`;
-        const schema = media.schema;
-        const componentRef = typeof schema.$ref === 'string' && Object.keys(schema).length === 1 && schema.$ref.startsWith('#/components/schemas/');
-        out.push({
-          operationId: op.operationId,
-          method: m.toUpperCase(),
-          path: p,
-          role,
-          ...(status !== undefined ? { status } : {}),
-          mediaPointer,
-          schemaPointer: `${mediaPointer}/schema`,
-          schemaKey: componentRef ? schema.$ref.slice('#/components/schemas/'.length) : `${op.operationId} ${status ?? 'request'}`,
-        });
-      };
-      if (op.requestBody) add('request', op.requestBody, `${opPtr}/requestBody`);
-      for (const [code, resp] of Object.entries<any>(op.responses ?? {})) {
-        if (/^\d{3}$/.test(code)) add('response', resp, `${opPtr}/responses/${code}`, Number(code));
-      }
+  for (const { key: m, path: p, op } of operationsOf(doc)) {
+    const opPtr = `/paths/${escapePointer(p)}/${m}`;
+    const add = (role: 'request' | 'response', holder: any, holderPtr: string, status?: number) => {
+      const { node, pointer } = derefWithPointer(doc, holder, holderPtr);
+      const media = node?.content?.['application/json'];
+      if (!media?.schema) return;
+      const mediaPointer = `${pointer}/content/application~1json`;
+      const schema = media.schema;
+      const componentRef = typeof schema.$ref === 'string' && Object.keys(schema).length === 1 && schema.$ref.startsWith('#/components/schemas/');
+      out.push({
+        operationId: op.operationId,
+        method: m.toUpperCase(),
+        path: p,
+        role,
+        ...(status !== undefined ? { status } : {}),
+        mediaPointer,
+        schemaPointer: `${mediaPointer}/schema`,
+        schemaKey: componentRef ? schema.$ref.slice('#/components/schemas/'.length) : `${op.operationId} ${status ?? 'request'}`,
+      });
+    };
+    if (op.requestBody) add('request', op.requestBody, `${opPtr}/requestBody`);
+    for (const [code, resp] of Object.entries<any>(op.responses ?? {})) {
+      if (/^\d{3}$/.test(code)) add('response', resp, `${opPtr}/responses/${code}`, Number(code));
     }
   }
   return out;
@@ -214,7 +210,7 @@ export function specExamples(doc: any): SpecExample[] {
   for (const [p, item] of Object.entries<any>(doc.paths ?? {})) {
     const base = `/paths/${escapePointer(p)}`;
     (item.parameters ?? []).forEach((x: any, i: number) => params.push(derefWithPointer(doc, x, `${base}/parameters/${i}`)));
-    for (const m of METHODS) (item[m]?.parameters ?? []).forEach((x: any, i: number) => params.push(derefWithPointer(doc, x, `${base}/${m}/parameters/${i}`)));
+    for (const m of HTTP_METHODS) (item[m]?.parameters ?? []).forEach((x: any, i: number) => params.push(derefWithPointer(doc, x, `${base}/${m}/parameters/${i}`)));
   }
   for (const { node, pointer } of params) {
     if (!node?.schema) continue;

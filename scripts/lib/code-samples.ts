@@ -8,7 +8,7 @@
 // (Redoc shows them beside each operation); the committed bundle never
 // contains them.
 import { operationRows } from '../steps/types.ts';
-import { HTTP_METHODS } from './bundle.ts';
+import { operationsOf } from './bundle.ts';
 import { pointerGet } from '../../src/json-pointer.ts';
 
 /** The environment variable every sample reads the admin access token from. */
@@ -254,12 +254,9 @@ export function addCodeSamples(doc: any): number {
   // rule (the table it is generated from), so the samples and the client agree.
   const pageItems = new Map(operationRows(doc).map((r) => [r.operationId, r.items]));
   let n = 0;
-  for (const [p, item] of Object.entries<any>(doc.paths ?? {})) {
-    for (const m of HTTP_METHODS) {
-      if (!item?.[m]) continue;
-      item[m]['x-codeSamples'] = codeSamplesFor(doc, p, m, pageItems.get(item[m].operationId));
-      n++;
-    }
+  for (const { key, path: p, op } of operationsOf(doc)) {
+    op['x-codeSamples'] = codeSamplesFor(doc, p, key, pageItems.get(op.operationId));
+    n++;
   }
   return n;
 }

@@ -10,7 +10,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { HTTP_METHODS } from '../lib/bundle.ts';
+import { operationsOf } from '../lib/bundle.ts';
 import { runTool, stripToolNoise } from '../lib/cli.ts';
 import { addCodeSamples, TOKEN_ENV } from '../lib/code-samples.ts';
 import type { Step } from '../lib/freshness.ts';
@@ -129,13 +129,11 @@ function renderOperation(op: Record<string, any>): void {
 export function renderVersionNotes(doc: any): number {
   let changed = 0;
   const operations = new Set<object>();
-  for (const item of Object.values<any>(doc.paths ?? {})) {
-    for (const m of HTTP_METHODS) {
-      if (isObject(item?.[m])) {
-        renderOperation(item[m]);
-        operations.add(item[m]);
-        changed++;
-      }
+  for (const { op } of operationsOf(doc)) {
+    if (isObject(op)) {
+      renderOperation(op);
+      operations.add(op);
+      changed++;
     }
   }
   const seen = new Set<object>();

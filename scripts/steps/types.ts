@@ -12,6 +12,7 @@ import { runTool, stripToolNoise } from '../lib/cli.ts';
 import type { Step } from '../lib/freshness.ts';
 import { BIN, BUNDLE_JSON, BUNDLE_YAML, ROOT, SCHEMA_DTS } from '../lib/paths.ts';
 import { derefLocal } from '../../src/json-pointer.ts';
+import { operationsOf } from '../../src/spec.ts';
 
 export const OPERATIONS_TS = path.join(ROOT, 'src', 'operations.generated.ts');
 
@@ -47,7 +48,6 @@ export async function generateSchemaTypes(outFile: string): Promise<void> {
   }
 }
 
-const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 interface OperationRow {
   operationId: string;
@@ -66,23 +66,19 @@ const deref = derefLocal;
  */
 export function operationRows(doc: any): OperationRow[] {
   const rows: OperationRow[] = [];
-  for (const [p, item] of Object.entries<any>(doc.paths ?? {})) {
-    for (const method of METHODS) {
-      const op = item[method];
-      if (!op) continue;
-      if (typeof op.operationId !== 'string') throw new Error(`${method.toUpperCase()} ${p} has no operationId`);
-      const row: OperationRow = { operationId: op.operationId, method, path: p };
-      const params = [...(item.parameters ?? []), ...(op.parameters ?? [])].map((x: any) => deref(doc, x));
-      const ok = deref(doc, deref(doc, op.responses?.['200'])?.content?.['application/json']?.schema);
-      if (params.some((x: any) => x.in === 'query' && x.name === 'from') && ok?.properties?.next_token) {
-        const arrays = (ok.required ?? []).filter((k: string) => deref(doc, ok.properties[k])?.type === 'array');
-        if (arrays.length !== 1) {
-          throw new Error(`${op.operationId} looks paginated but its 200 answer has ${arrays.length} required array properties, not 1`);
-        }
-        row.items = arrays[0];
+  for (const { key: method, path: p, op, pathItem: item } of operationsOf(doc)) {
+    if (typeof op.operationId !== 'string') throw new Error(`${method.toUpperCase()} ${p} has no operationId`);
+    const row: OperationRow = { operationId: op.operationId, method, path: p };
+    const params = [...(item.parameters ?? []), ...(op.parameters ?? [])].map((x: any) => deref(doc, x));
+    const ok = deref(doc, deref(doc, op.responses?.['200'])?.content?.['application/json']?.schema);
+    if (params.some((x: any) => x.in === 'query' && x.name === 'from') && ok?.properties?.next_token) {
+      const arrays = (ok.required ?? []).filter((k: string) => deref(doc, ok.properties[k])?.type === 'array');
+      if (arrays.length !== 1) {
+        throw new Error(`${op.operationId} looks paginated but its 200 answer has ${arrays.length} required array properties, not 1`);
       }
-      rows.push(row);
+      row.items = arrays[0];
     }
+    rows.push(row);
   }
   const seen = new Set<string>();
   for (const r of rows) {
