@@ -180,7 +180,63 @@ function simplify(errors: ErrorObject[]): ErrorObject[] {
   return specific.length > 0 ? specific : errors;
 }
 
-type Op = OperationInfo & { regex: RegExp; node: any; pathItem: any };
+type Op = OperationInfo & { node: any; pathItem: any; info: OperationInfo; cache: OpCache };
+
+/**
+ * One path segment of the route tree. Synapse routes on the raw (still
+ * percent-encoded) path and decodes only the captured parameters, so literal
+ * segments are compared as sent and a parameter takes one whole non-empty
+ * segment. (find-my-way, fastify's router, decodes the whole path first and
+ * would route `/v2/%75sers/x` to getUser; Synapse answers 404 there.)
+ */
+interface RouteNode {
+  literal: Map<string, RouteNode>;
+  param?: RouteNode;
+  /** The operations whose template ends here, by upper-case method. */
+  ops: Map<string, Op>;
+}
+
+const newNode = (): RouteNode => ({ literal: new Map(), ops: new Map() });
+
+/**
+ * Walks the tree from the segment starting at `from`: a literal segment wins
+ * over a parameter, and a dead end backtracks (so `/users/me` still reaches
+ * `/users/{id}` when only that template has the method). `method` undefined
+ * accepts any method. Each parameter's start and end offsets are written to
+ * `bounds` (two slots per parameter, in path order), so a lookup cuts no
+ * strings until it has found its operation.
+ */
+function walk(node: RouteNode, method: string | undefined, path: string, from: number, bounds: number[], depth: number): Op | undefined {
+  if (from > path.length) {
+    if (method !== undefined) return node.ops.get(method);
+    return node.ops.values().next().value;
+  }
+  let end = path.indexOf('/', from);
+  if (end < 0) end = path.length;
+  const length = end - from;
+  const child = node.literal.size > 0 ? node.literal.get(path.slice(from, end)) : undefined;
+  if (child) {
+    const op = walk(child, method, path, end + 1, bounds, depth);
+    if (op) return op;
+  }
+  if (node.param && length > 0) {
+    bounds[depth * 2] = from;
+    bounds[depth * 2 + 1] = end;
+    return walk(node.param, method, path, end + 1, bounds, depth + 1);
+  }
+  return undefined;
+}
+
+/** The path without its query string or fragment. */
+function stripQuery(urlPath: string): string {
+  const q = urlPath.indexOf('?');
+  const h = urlPath.indexOf('#');
+  const cut = q < 0 ? h : h < 0 ? q : Math.min(q, h);
+  return cut < 0 ? urlPath : urlPath.slice(0, cut);
+}
+
+/** The answer for everything valid: shared, so a clean check allocates nothing. */
+const VALID: ValidationResult = Object.freeze({ valid: true, issues: Object.freeze([]) as unknown as ValidationIssue[] });
 
 /** One declared path or query parameter, its validator compiled on first use. */
 interface ParamCheck {
@@ -196,11 +252,20 @@ function paramWhere(p: ParamCheck): string {
   return p.in === 'path' ? `path parameter "${p.name}"` : `query parameter "${p.name}"`;
 }
 
+/** What the spec says about one status code of one operation. */
+interface ResponseEntry {
+  declared: boolean;
+  /** The JSON body schema (of the status, else of `default`), if any. */
+  schema: any;
+  /** Compiled on first use; null when there is no JSON body to check. */
+  fn?: ValidateFunction | null;
+}
+
 /** Per-operation lookups, so that validating one exchange builds no cache keys. */
 interface OpCache {
   params?: ParamCheck[];
-  schemas: Map<string, any>;
-  responses: Map<string, ValidateFunction | null>;
+  /** By status as the caller gives it (number or string), so a lookup converts nothing. */
+  responses: Map<number | string, ResponseEntry>;
   request?: ValidateFunction | null;
 }
 
@@ -212,9 +277,9 @@ export class SynapseAdminValidator {
   private readonly cache = new Map<string, ValidateFunction>();
   // Lookup tables: validating large HARs (the CLI) calls these per exchange.
   private readonly byId = new Map<string, Op>();
-  private readonly byMethod = new Map<string, Op[]>();
-  private readonly opCaches = new Map<Op, OpCache>();
-  private readonly infos = new Map<Op, OperationInfo>();
+  private readonly routes: RouteNode = newNode();
+  /** Scratch space for walk(): lookups are synchronous, so one array serves them all. */
+  private readonly bounds: number[] = [];
 
   constructor(spec: OpenApiDocument = loadBundledSpec(), options: ValidatorOptions = {}) {
     this.spec = spec;
@@ -231,30 +296,36 @@ export class SynapseAdminValidator {
     this.paramAjv = make(true);
     this.sqliteIntBools = options.sqliteIntBools === true;
     this.ops = operationsOf(spec).map(({ method, path: p, op: node, pathItem: item }) => {
-        const pathParams = [...p.matchAll(/\{([^}]+)\}/g)].map((x) => x[1]!);
-        const body = node.requestBody ? this.deref(node.requestBody) : undefined;
-        return {
-          operationId: node.operationId as string,
-          method,
-          path: p,
-          tag: node.tags?.[0] as string,
-          pathParams,
-          hasRequestBody: Boolean(body),
-          requestBodyRequired: body?.required === true,
-          statusCodes: Object.keys(node.responses ?? {}),
-          regex: new RegExp('^' + p.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '([^/]+)') + '$'),
-          node,
-          pathItem: item,
-        };
-      });
-    // Literal segments win over templated ones when two templates could match.
-    this.ops.sort((a, b) => b.path.replace(/\{[^}]+\}/g, '').length - a.path.replace(/\{[^}]+\}/g, '').length);
+      const pathParams = [...p.matchAll(/\{([^}]+)\}/g)].map((x) => x[1]!);
+      const body = node.requestBody ? this.deref(node.requestBody) : undefined;
+      const info: OperationInfo = {
+        operationId: node.operationId as string,
+        method,
+        path: p,
+        tag: node.tags?.[0] as string,
+        pathParams,
+        hasRequestBody: Boolean(body),
+        requestBodyRequired: body?.required === true,
+        statusCodes: Object.keys(node.responses ?? {}),
+      };
+      // Shared by every match() answer, hence frozen (and its arrays copied).
+      const frozen = Object.freeze({ ...info, pathParams: Object.freeze([...pathParams]) as string[], statusCodes: Object.freeze([...info.statusCodes]) as string[] });
+      return { ...info, node, pathItem: item, info: frozen, cache: { responses: new Map() } };
+    });
     for (const op of this.ops) {
-      const { regex: _r, node: _n, pathItem: _p, ...info } = op;
-      // Shared by every match() answer, hence frozen.
-      this.infos.set(op, Object.freeze({ ...info, pathParams: Object.freeze([...info.pathParams]) as string[], statusCodes: Object.freeze([...info.statusCodes]) as string[] }));
       this.byId.set(op.operationId, op);
-      this.byMethod.set(op.method, [...(this.byMethod.get(op.method) ?? []), op]);
+      let node = this.routes;
+      // The template starts with "/": its first segment is the empty one before it.
+      for (const segment of op.path.split('/').slice(1)) {
+        if (/^\{[^}]+\}$/.test(segment)) node = node.param ??= newNode();
+        else if (segment.includes('{')) throw new Error(`path template ${op.path}: a parameter must be a whole path segment`);
+        else {
+          let child = node.literal.get(segment);
+          if (!child) node.literal.set(segment, (child = newNode()));
+          node = child;
+        }
+      }
+      node.ops.set(op.method, op);
     }
   }
 
@@ -265,39 +336,37 @@ export class SynapseAdminValidator {
   }
 
   operations(): OperationInfo[] {
-    return this.ops.map(({ regex: _r, node: _n, pathItem: _p, ...info }) => info);
+    return this.ops.map((op) => ({ ...op.info, pathParams: [...op.pathParams], statusCodes: [...op.statusCodes] }));
   }
 
   operation(operationId: string): OperationInfo {
-    const { regex: _r, node: _n, pathItem: _p, ...info } = this.op(operationId);
-    return info;
+    const info = this.op(operationId).info;
+    return { ...info, pathParams: [...info.pathParams], statusCodes: [...info.statusCodes] };
   }
 
   /** Finds the operation for a method and a URL path (raw or percent-encoded; a query string is ignored). */
   match(method: string, urlPath: string): MatchedOperation | undefined {
-    const cut = urlPath.search(/[?#]/);
-    const pathOnly = cut < 0 ? urlPath : urlPath.slice(0, cut);
-    for (const op of this.byMethod.get(method) ?? this.byMethod.get(method.toUpperCase()) ?? []) {
-      const m = op.regex.exec(pathOnly);
-      if (!m) continue;
-      const pathParams: Record<string, string> = {};
+    const path = stripQuery(urlPath);
+    if (path.charCodeAt(0) !== 47 /* "/" */) return undefined;
+    const bounds = this.bounds;
+    const op = walk(this.routes, method.toUpperCase(), path, 1, bounds, 0);
+    if (!op) return undefined;
+    const pathParams: Record<string, string> = {};
+    for (let i = 0; i < op.pathParams.length; i++) {
+      const value = path.slice(bounds[i * 2], bounds[i * 2 + 1]);
       try {
-        for (let i = 0; i < op.pathParams.length; i++) {
-          const raw = m[i + 1]!;
-          pathParams[op.pathParams[i]!] = raw.includes('%') ? decodeURIComponent(raw) : raw;
-        }
+        pathParams[op.pathParams[i]!] = value.includes('%') ? decodeURIComponent(value) : value;
       } catch {
-        continue; // malformed percent-encoding: no operation matches
+        return undefined; // malformed percent-encoding: Synapse cannot route it either
       }
-      return { operation: this.infos.get(op)!, pathParams };
     }
-    return undefined;
+    return { operation: op.info, pathParams };
   }
 
   /** Every path template that exists for some method: tells "wrong method" from "no such path". */
   pathExists(urlPath: string): boolean {
-    const pathOnly = urlPath.split(/[?#]/)[0]!;
-    return this.ops.some((o) => o.regex.test(pathOnly));
+    const path = stripQuery(urlPath);
+    return path.charCodeAt(0) === 47 && walk(this.routes, undefined, path, 1, this.bounds, 0) !== undefined;
   }
 
   private compiled(key: string, schema: () => any, params = false): ValidateFunction {
@@ -313,7 +382,7 @@ export class SynapseAdminValidator {
   }
 
   private run(fn: ValidateFunction, data: unknown): ValidationResult {
-    if (fn(data)) return { valid: true, issues: [] };
+    if (fn(data)) return VALID;
     return { valid: false, issues: simplify(fn.errors ?? []).map((e) => toIssue(e, data)) };
   }
 
@@ -323,25 +392,26 @@ export class SynapseAdminValidator {
     return op;
   }
 
-  private opCache(op: Op): OpCache {
-    let c = this.opCaches.get(op);
-    if (!c) {
-      c = { schemas: new Map(), responses: new Map() };
-      this.opCaches.set(op, c);
+  private responseEntry(op: Op, status: number | string): ResponseEntry {
+    let entry = op.cache.responses.get(status);
+    if (!entry) {
+      const code = String(status);
+      const responses = op.node.responses ?? {};
+      const response = this.deref(responses[code] ?? responses.default);
+      entry = { declared: Object.hasOwn(responses, code), schema: response?.content?.['application/json']?.schema };
+      op.cache.responses.set(status, entry);
     }
-    return c;
+    return entry;
   }
 
-  /** The JSON schema of a response body, or undefined when the status is not declared or has no JSON body. */
+  /** The JSON schema of a response body (the status's, else `default`'s), or undefined when there is none. */
   responseSchema(operationId: string, status: number | string): any {
-    const op = this.op(operationId);
-    const cache = this.opCache(op).schemas;
-    const code = String(status);
-    if (cache.has(code)) return cache.get(code);
-    const response = this.deref(op.node.responses?.[code] ?? op.node.responses?.default);
-    const schema = response?.content?.['application/json']?.schema;
-    cache.set(code, schema);
-    return schema;
+    return this.responseEntry(this.op(operationId), status).schema;
+  }
+
+  /** Whether the operation declares this status code. */
+  declaresStatus(operationId: string, status: number | string): boolean {
+    return this.responseEntry(this.op(operationId), status).declared;
   }
 
   requestSchema(operationId: string): any {
@@ -352,21 +422,18 @@ export class SynapseAdminValidator {
   /** Checks that the status is declared for the operation and the body matches its schema. */
   validateResponse(operationId: string, status: number | string, body: unknown): ValidationResult {
     const op = this.op(operationId);
-    if (!(String(status) in (op.node.responses ?? {}))) {
+    const entry = this.responseEntry(op, status);
+    if (!entry.declared) {
       return {
         valid: false,
         issues: [{ pointer: '', keyword: 'status', message: `status ${status} is not declared for ${operationId}`, expected: op.statusCodes.join(' | '), found: String(status) }],
       };
     }
-    const cache = this.opCache(op).responses;
-    let fn = cache.get(String(status));
-    if (fn === undefined) {
-      const schema = this.responseSchema(operationId, status);
-      fn = schema ? this.compiled(`${operationId}:${status}`, () => schema) : null;
-      cache.set(String(status), fn);
+    if (entry.fn === undefined) {
+      const schema = entry.schema;
+      entry.fn = schema ? this.compiled(`${operationId}:${status}`, () => schema) : null;
     }
-    if (!fn) return { valid: true, issues: [] };
-    return this.run(fn, body);
+    return entry.fn ? this.run(entry.fn, body) : VALID;
   }
 
   /** Checks a request body. `undefined` stands for "no body". */
@@ -375,14 +442,14 @@ export class SynapseAdminValidator {
     if (body === undefined) {
       return op.requestBodyRequired
         ? { valid: false, issues: [{ pointer: '', keyword: 'required', message: 'a request body is required', expected: 'a JSON body', found: 'nothing' }] }
-        : { valid: true, issues: [] };
+        : VALID;
     }
-    const cache = this.opCache(op);
+    const cache = op.cache;
     if (cache.request === undefined) {
       const schema = this.requestSchema(operationId);
       cache.request = schema ? this.compiled(`${operationId}:request`, () => schema) : null;
     }
-    if (!cache.request) return { valid: true, issues: [] };
+    if (!cache.request) return VALID;
     return this.run(cache.request, body);
   }
 
@@ -396,25 +463,31 @@ export class SynapseAdminValidator {
     return this.run(this.compiled(`value:${cacheKey ?? JSON.stringify(schema)}`, () => schema), value);
   }
 
-  /** Checks path and query parameters (given as the strings of a URL). */
-  validateParameters(operationId: string, input: { path?: Record<string, string>; query?: URLSearchParams | Record<string, string | string[]> }): ValidationResult {
+  /**
+   * Checks path and query parameters (given as the strings of a URL). The
+   * query may be a raw query string (`?a=1&b=2`, parsed only when the
+   * operation declares query parameters), URLSearchParams, or a record.
+   */
+  validateParameters(operationId: string, input: { path?: Record<string, string>; query?: string | URLSearchParams | Record<string, string | string[]> }): ValidationResult {
     const op = this.op(operationId);
-    const cache = this.opCache(op);
-    cache.params ??= [...(op.pathItem.parameters ?? []), ...(op.node.parameters ?? [])]
+    const params = (op.cache.params ??= [...(op.pathItem.parameters ?? []), ...(op.node.parameters ?? [])]
       .map((p) => this.deref(p))
       .filter((p) => p.in === 'path' || p.in === 'query')
-      .map((p) => ({ name: p.name, in: p.in, required: p.required === true, array: p.schema?.type === 'array', schema: p.schema }));
-    const query = input.query instanceof URLSearchParams ? input.query : new URLSearchParams(Object.entries(input.query ?? {}).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]])));
-    const issues: ValidationIssue[] = [];
-    for (const p of cache.params) {
+      .map((p): ParamCheck => ({ name: p.name, in: p.in, required: p.required === true, array: p.schema?.type === 'array', schema: p.schema })));
+    let query: URLSearchParams | undefined; // parsed on the first query parameter only
+    let issues: ValidationIssue[] | undefined; // allocated on the first problem only
+    for (const p of params) {
       let value: Json | undefined;
       if (p.in === 'path') value = input.path?.[p.name];
-      else if (query.has(p.name)) {
-        const all = query.getAll(p.name);
-        value = p.array ? all : all[all.length - 1];
+      else {
+        query ??= toSearchParams(input.query);
+        if (query.size > 0 && query.has(p.name)) {
+          const all = query.getAll(p.name);
+          value = p.array ? all : all[all.length - 1];
+        }
       }
       if (value === undefined) {
-        if (p.required) issues.push({ pointer: `/${p.in}/${p.name}`, keyword: 'required', message: `${paramWhere(p)} is missing`, expected: 'present', found: 'nothing' });
+        if (p.required) (issues ??= []).push({ pointer: `/${p.in}/${p.name}`, keyword: 'required', message: `${paramWhere(p)} is missing`, expected: 'present', found: 'nothing' });
         continue;
       }
       // Compiled on the parameter's own schema: ajv coerces a root value too.
@@ -422,12 +495,18 @@ export class SynapseAdminValidator {
       if (!fn(value)) {
         for (const e of simplify(fn.errors ?? [])) {
           const issue = toIssue(e, value);
-          issues.push({ ...issue, pointer: `/${p.in}/${p.name}${issue.pointer}`, message: `${paramWhere(p)} ${issue.message}` });
+          (issues ??= []).push({ ...issue, pointer: `/${p.in}/${p.name}${issue.pointer}`, message: `${paramWhere(p)} ${issue.message}` });
         }
       }
     }
-    return { valid: issues.length === 0, issues };
+    return issues === undefined ? VALID : { valid: false, issues };
   }
+}
+
+function toSearchParams(query: string | URLSearchParams | Record<string, string | string[]> | undefined): URLSearchParams {
+  if (query instanceof URLSearchParams) return query;
+  if (typeof query === 'string') return new URLSearchParams(query);
+  return new URLSearchParams(Object.entries(query ?? {}).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]])));
 }
 
 /** One line per issue: `pointer: message (expected X, found Y)`. */

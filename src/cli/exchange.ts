@@ -2,7 +2,7 @@
 // pair, a HAR entry, a live call, a proxied request — checked against the
 // matching operation with the shared validator (src/validation.ts).
 import { HTTP_METHODS } from '../spec.js';
-import type { SynapseAdminValidator, ValidationIssue } from '../validation.js';
+import type { MatchedOperation, SynapseAdminValidator, ValidationIssue, ValidationResult } from '../validation.js';
 
 /** A body as recorded: raw text (parsed here), or a value already parsed by the caller. */
 export type Body = { text: string; mimeType?: string } | { value: unknown };
@@ -45,17 +45,22 @@ const NOT_API_METHODS = new Set(['OPTIONS', 'HEAD', 'CONNECT', 'TRACE']);
 
 /** Splits an absolute or relative URL into path and query. */
 export function pathAndQuery(url: string): { path: string; search: string } {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+  // Relative URLs (the common case for --path) start with "/"; only others need the scheme test.
+  if (url.charCodeAt(0) !== 47 /* "/" */ && ABSOLUTE.test(url)) {
     // As recorded by a client, an absolute URL is already serialized: the path
     // starts at the first "/" after the authority.
     const start = url.indexOf('/', url.indexOf('//') + 2);
     if (start < 0) return { path: '/', search: '' };
     url = url.slice(start);
   }
-  const q = url.search(/[?#]/);
-  if (q < 0) return { path: url, search: '' };
-  return { path: url.slice(0, q), search: url[q] === '?' ? url.slice(q).split('#')[0]! : '' };
+  const hash = url.indexOf('#');
+  const beforeHash = hash < 0 ? url : url.slice(0, hash);
+  const q = beforeHash.indexOf('?');
+  if (q < 0) return { path: beforeHash, search: '' };
+  return { path: beforeHash.slice(0, q), search: beforeHash.slice(q) };
 }
+
+const ABSOLUTE = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 function isJsonMime(mime: string | undefined): boolean {
   return mime === undefined || mime === '' || /[/+]json\b/i.test(mime);
@@ -83,9 +88,6 @@ function parseBody(body: Body | undefined): unknown {
   }
 }
 
-/** Shared by every exchange without a query string (validateParameters only reads it). */
-const NO_QUERY = new URLSearchParams();
-
 function makeResult(ex: Exchange, method: string, path: string, outcome: ExchangeResult['outcome'], issues: ExchangeIssue[], operationId?: string, reason?: string): ExchangeResult {
   // One fixed shape for every result: this runs once per HAR entry.
   return { index: ex.index, method, path, status: ex.status, operationId, outcome, reason, issues };
@@ -93,6 +95,57 @@ function makeResult(ex: Exchange, method: string, path: string, outcome: Exchang
 
 function tag(issues: ValidationIssue[], where: Where, into: ExchangeIssue[]): void {
   for (const i of issues) into.push({ where, ...i });
+}
+
+/** Everything about a request line (method and URL) that the checks need; nothing in it depends on bodies or status. */
+interface RequestLine {
+  method: string;
+  /** Path and query as sent, for the report. */
+  shown: string;
+  /** Why no exchange with this request line is checked (a CORS preflight, say). */
+  skip?: string;
+  matched?: MatchedOperation;
+  /** When nothing matched but the path exists: the method is wrong. */
+  routeIssue?: ExchangeIssue;
+  params?: ValidationResult;
+}
+
+/**
+ * The request lines seen lately, per validator and method, by URL as
+ * recorded. Traffic repeats its request lines (a UI polls the same pages, a
+ * HAR holds each many times): a repeat costs one lookup instead of URL
+ * splitting, routing, percent-decoding and the parameter checks.
+ */
+const requestLines = new WeakMap<SynapseAdminValidator, Map<string, Map<string, RequestLine>>>();
+const REQUEST_LINES_KEPT = 4096;
+
+function requestLine(validator: SynapseAdminValidator, rawMethod: string, url: string): RequestLine {
+  let byMethod = requestLines.get(validator);
+  if (!byMethod) requestLines.set(validator, (byMethod = new Map()));
+  let byUrl = byMethod.get(rawMethod);
+  if (!byUrl) byMethod.set(rawMethod, (byUrl = new Map()));
+  let line = byUrl.get(url);
+  if (!line) {
+    line = readRequestLine(validator, rawMethod, url);
+    if (byUrl.size >= REQUEST_LINES_KEPT) byUrl.clear();
+    byUrl.set(url, line);
+  }
+  return line;
+}
+
+function readRequestLine(validator: SynapseAdminValidator, rawMethod: string, url: string): RequestLine {
+  const method = rawMethod.toUpperCase();
+  const { path, search } = pathAndQuery(url);
+  const shown = search.length > 0 ? path + search : path;
+  if (NOT_API_METHODS.has(method)) return { method, shown, skip: `${method} requests are not API operations` };
+  const matched = validator.match(method, path);
+  if (!matched) {
+    const methods = declaredMethods(validator, path);
+    if (methods.length === 0) return { method, shown };
+    return { method, shown, routeIssue: { where: 'route', pointer: '', keyword: 'method', message: `${method} is not declared for this path`, expected: methods.join(' | '), found: method } };
+  }
+  const params = validator.validateParameters(matched.operation.operationId, { path: matched.pathParams, query: search });
+  return { method, shown, matched, params };
 }
 
 /** The methods the spec declares for a path (empty when no template matches it). */
@@ -107,25 +160,18 @@ export function declaredMethods(validator: SynapseAdminValidator, path: string):
  * describes (unknown paths, CORS preflights) are reported as skipped.
  */
 export function checkExchange(validator: SynapseAdminValidator, ex: Exchange): ExchangeResult {
-  const method = ex.method.toUpperCase();
-  const { path, search } = pathAndQuery(ex.url);
-  const shown = search.length > 0 ? path + search : path;
-  if (NOT_API_METHODS.has(method)) return makeResult(ex, method, shown, 'skipped', [], undefined, `${method} requests are not API operations`);
+  const line = requestLine(validator, ex.method, ex.url);
+  const { method, shown, matched } = line;
+  if (line.skip !== undefined) return makeResult(ex, method, shown, 'skipped', [], undefined, line.skip);
   if (ex.status === 0) return makeResult(ex, method, shown, 'skipped', [], undefined, 'no response was recorded (status 0: aborted or blocked)');
-  const matched = validator.match(method, path);
   if (!matched) {
-    const methods = declaredMethods(validator, path);
-    if (methods.length === 0) return makeResult(ex, method, shown, 'skipped', [], undefined, 'no operation in the spec has this path');
-    const issue: ExchangeIssue = { where: 'route', pointer: '', keyword: 'method', message: `${method} is not declared for this path`, expected: methods.join(' | '), found: method };
-    return makeResult(ex, method, shown, 'invalid', [issue]);
+    if (!line.routeIssue) return makeResult(ex, method, shown, 'skipped', [], undefined, 'no operation in the spec has this path');
+    return makeResult(ex, method, shown, 'invalid', [line.routeIssue]);
   }
   const operation = matched.operation;
   const operationId = operation.operationId;
   const issues: ExchangeIssue[] = [];
-
-  const query = search.length > 1 ? new URLSearchParams(search) : NO_QUERY;
-  const params = validator.validateParameters(operationId, { path: matched.pathParams, query });
-  if (!params.valid) tag(params.issues, 'request', issues);
+  if (!line.params!.valid) tag(line.params!.issues, 'request', issues);
 
   const request = parseBody(ex.requestBody);
   if (request instanceof Unparseable) {
@@ -135,8 +181,7 @@ export function checkExchange(validator: SynapseAdminValidator, ex: Exchange): E
     if (!checked.valid) tag(checked.issues, 'request.body', issues);
   }
 
-  const declared = operation.statusCodes.includes(String(ex.status));
-  const schema = declared ? validator.responseSchema(operationId, ex.status) : undefined;
+  const schema = validator.declaresStatus(operationId, ex.status) ? validator.responseSchema(operationId, ex.status) : undefined;
   if (schema && ex.responseBodyUnrecorded) {
     return makeResult(ex, method, shown, 'skipped', [], operationId, 'the recording holds no response body (content.text missing; save the HAR with content)');
   }
