@@ -9,6 +9,7 @@ import { redoclyLint, spectralLint } from '../scripts/lib/lint.ts';
 import { runTool } from '../scripts/lib/cli.ts';
 import { BIN, BUNDLE_JSON, ROOT } from '../scripts/lib/paths.ts';
 import { operationsOf } from '../src/spec.ts';
+import { derefLocal } from '../src/json-pointer.ts';
 import { SynapseAdminValidator } from '../src/validation.ts';
 import { timeMs, type BenchOptions, type BenchRow } from './lib.ts';
 
@@ -39,10 +40,9 @@ function validateAllExamples(spec: any): number {
   for (const op of v.operations()) {
     for (const status of op.statusCodes) {
       const item = spec.paths[op.path][op.method.toLowerCase()];
-      let response = item.responses[status];
-      if (response.$ref) response = response.$ref.slice(2).split('/').reduce((a: any, k: string) => a[k], spec);
-      for (let ex of Object.values<any>(response.content?.['application/json']?.examples ?? {})) {
-        if (ex.$ref) ex = ex.$ref.slice(2).split('/').reduce((a: any, k: string) => a[k], spec);
+      const response = derefLocal(spec, item.responses[status]);
+      for (const example of Object.values<any>(response.content?.['application/json']?.examples ?? {})) {
+        const ex = derefLocal(spec, example);
         if (!v.validateResponse(op.operationId, status, ex.value).valid) throw new Error(`example of ${op.operationId} ${status} is invalid`);
         n++;
       }

@@ -13,7 +13,8 @@
 // only on the few URLs without a user in them; it is reported without a goal.
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { loadBundledSpec, type OpenApiDocument } from '../src/spec.ts';
+import { loadBundledSpec, operationsOf, type OpenApiDocument } from '../src/spec.ts';
+import { derefLocal } from '../src/json-pointer.ts';
 import { SynapseAdminValidator } from '../src/validation.ts';
 import { validateHarText } from '../src/cli/validate.ts';
 import { render } from '../src/cli/report.ts';
@@ -21,23 +22,15 @@ import { rateRow, type BenchOptions, type BenchRow } from './lib.ts';
 
 const addFormats = ((addFormatsModule as any).default ?? addFormatsModule) as (ajv: Ajv2020) => void;
 
-const METHODS = ['get', 'put', 'post', 'delete'] as const;
-
 interface Sample {
   operationId: string;
+  /** The operation object in the spec (for the baseline's schemas). */
+  op: any;
   method: string;
   url: string;
   requestBody?: unknown;
   status: number;
   responseBody: unknown;
-}
-
-function resolver(spec: OpenApiDocument) {
-  return (node: any): any => {
-    let n = node;
-    while (n && typeof n.$ref === 'string') n = n.$ref.slice(2).split('/').reduce((a: any, k: string) => a?.[k], spec);
-    return n;
-  };
 }
 
 /** The first example of a media type (`example` or the first of `examples`). */
@@ -50,29 +43,25 @@ function firstExample(media: any, deref: (n: any) => any): unknown {
 
 /** One success and one error exchange per operation, built from the spec's examples. */
 export function sampleExchanges(spec: OpenApiDocument = loadBundledSpec()): Sample[] {
-  const deref = resolver(spec);
+  const deref = (node: any) => derefLocal(spec, node);
   const samples: Sample[] = [];
-  for (const [template, item] of Object.entries(spec.paths)) {
-    for (const m of METHODS) {
-      const op = item[m];
-      if (!op) continue;
-      const params: any[] = [...(item.parameters ?? []), ...(op.parameters ?? [])].map(deref);
-      let path = template;
-      const query = new URLSearchParams();
-      for (const p of params) {
-        const value = p.example ?? p.schema?.example;
-        if (p.in === 'path') path = path.replace(`{${p.name}}`, encodeURIComponent(String(value)));
-        else if (p.in === 'query' && (p.required || p.name === 'limit')) query.set(p.name, String(value));
-      }
-      const url = `${path}${query.size > 0 ? `?${query}` : ''}`;
-      const requestBody = op.requestBody ? firstExample(deref(op.requestBody).content?.['application/json'], deref) : undefined;
-      for (const status of Object.keys(op.responses)) {
-        // The success answer and one error answer (a MatrixError) per operation.
-        if (!/^2/.test(status) && status !== '400') continue;
-        const body = firstExample(deref(op.responses[status]).content?.['application/json'], deref);
-        if (body === undefined) continue;
-        samples.push({ operationId: op.operationId, method: m.toUpperCase(), url, requestBody, status: Number(status), responseBody: body });
-      }
+  for (const { method, path: template, op, pathItem } of operationsOf(spec)) {
+    const params: any[] = [...(pathItem.parameters ?? []), ...(op.parameters ?? [])].map(deref);
+    let path = template;
+    const query = new URLSearchParams();
+    for (const p of params) {
+      const value = p.example ?? p.schema?.example;
+      if (p.in === 'path') path = path.replace(`{${p.name}}`, encodeURIComponent(String(value)));
+      else if (p.in === 'query' && (p.required || p.name === 'limit')) query.set(p.name, String(value));
+    }
+    const url = `${path}${query.size > 0 ? `?${query}` : ''}`;
+    const requestBody = op.requestBody ? firstExample(deref(op.requestBody).content?.['application/json'], deref) : undefined;
+    for (const status of Object.keys(op.responses)) {
+      // The success answer and one error answer (a MatrixError) per operation.
+      if (!/^2/.test(status) && status !== '400') continue;
+      const body = firstExample(deref(op.responses[status]).content?.['application/json'], deref);
+      if (body === undefined) continue;
+      samples.push({ operationId: op.operationId, op, method, url, requestBody, status: Number(status), responseBody: body });
     }
   }
   return samples;
@@ -81,6 +70,11 @@ export function sampleExchanges(spec: OpenApiDocument = loadBundledSpec()): Samp
 /** The example user ID as it appears in the sample URLs (percent-encoded). */
 const EXAMPLE_USER = encodeURIComponent('@alice:example.org');
 
+/** The path and query of HAR entry `i`; with `distinct`, its user is `@u<i>:example.org`. */
+function entryUrl(sample: Sample, i: number, distinct: boolean): string {
+  return distinct ? sample.url.replaceAll(EXAMPLE_USER, encodeURIComponent(`@u${i}:example.org`)) : sample.url;
+}
+
 /**
  * A HAR 1.2 document with `count` entries cycling through the samples,
  * shaped like a browser export. With `distinct`, each entry asks about a
@@ -88,8 +82,8 @@ const EXAMPLE_USER = encodeURIComponent('@alice:example.org');
  */
 export function buildHar(count: number, samples = sampleExchanges(), distinct = false): string {
   const entries = Array.from({ length: count }, (_, i) => {
-    const sample = samples[i % samples.length]!;
-    const s = distinct ? { ...sample, url: sample.url.replaceAll(EXAMPLE_USER, encodeURIComponent(`@u${i}:example.org`)) } : sample;
+    const s = samples[i % samples.length]!;
+    const url = entryUrl(s, i, distinct);
     const reqText = s.requestBody === undefined ? undefined : JSON.stringify(s.requestBody);
     const resText = JSON.stringify(s.responseBody);
     return {
@@ -97,11 +91,11 @@ export function buildHar(count: number, samples = sampleExchanges(), distinct = 
       time: 3,
       request: {
         method: s.method,
-        url: `https://matrix.example.org${s.url}`,
+        url: `https://matrix.example.org${url}`,
         httpVersion: 'HTTP/1.1',
         cookies: [],
         headers: [{ name: 'Authorization', value: 'Bearer <redacted>' }],
-        queryString: [...new URL(s.url, 'https://x').searchParams].map(([name, value]) => ({ name, value })),
+        queryString: [...new URL(url, 'https://x').searchParams].map(([name, value]) => ({ name, value })),
         ...(reqText === undefined ? {} : { postData: { mimeType: 'application/json', text: reqText } }),
         headersSize: -1,
         bodySize: reqText?.length ?? 0,
@@ -130,7 +124,7 @@ export function buildHar(count: number, samples = sampleExchanges(), distinct = 
  * looked up by the entry's method, URL and status.
  */
 function bareAjv(spec: OpenApiDocument, samples: Sample[], count: number, distinct: boolean) {
-  const deref = resolver(spec);
+  const deref = (node: any) => derefLocal(spec, node);
   const ajv = new Ajv2020({ allErrors: true, strict: false });
   addFormats(ajv);
   const id = 'https://bench.invalid/openapi.json';
@@ -140,7 +134,7 @@ function bareAjv(spec: OpenApiDocument, samples: Sample[], count: number, distin
   type Fns = { response: (data: unknown) => boolean; request?: (data: unknown) => boolean };
   const bySample = new Map<Sample, Fns>();
   for (const s of samples) {
-    const op = Object.values(spec.paths).map((it) => it[s.method.toLowerCase()]).find((o) => o?.operationId === s.operationId);
+    const op = s.op;
     const response = deref(op.responses[String(s.status)]).content['application/json'].schema;
     const request = op.requestBody ? deref(op.requestBody).content['application/json'].schema : undefined;
     bySample.set(s, {
@@ -152,8 +146,7 @@ function bareAjv(spec: OpenApiDocument, samples: Sample[], count: number, distin
   const compiled = new Map<string, Fns>();
   for (let i = 0; i < (distinct ? count : samples.length); i++) {
     const s = samples[i % samples.length]!;
-    const url = distinct ? s.url.replaceAll(EXAMPLE_USER, encodeURIComponent(`@u${i}:example.org`)) : s.url;
-    compiled.set(`${s.method} ${url} ${s.status}`, bySample.get(s)!);
+    compiled.set(`${s.method} ${entryUrl(s, i, distinct)} ${s.status}`, bySample.get(s)!);
   }
   return compiled;
 }
