@@ -218,6 +218,8 @@ describe.concurrent('bad input: one clear line and exit code 2', () => {
     { name: 'check: a base URL that is none', args: ['check', '--base-url', 'matrix.example.org', '--user', '@alice:example.org'], error: /--base-url "matrix\.example\.org" is not a URL/ },
     { name: 'proxy: an unreachable upstream', args: async () => ['proxy', '--upstream', `http://127.0.0.1:${await closedPort()}`, '--port', '0'], error: /cannot reach the upstream http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED$/ },
     { name: 'proxy: a port that is none', args: ['proxy', '--upstream', 'http://127.0.0.1:8008', '--port', 'high'], error: /--port must be a port number from 0 to 65535, not "high"$/ },
+    { name: 'check: a timeout that is none', args: ['check', '--base-url', 'http://127.0.0.1:8008', '--user', '@alice:example.org', '--timeout', 'soon'], env: { SYNAPSE_ADMIN_TOKEN: 'x' }, error: /--timeout must be a positive number of seconds, not "soon"$/ },
+    { name: 'proxy: a timeout of zero', args: ['proxy', '--upstream', 'http://127.0.0.1:8008', '--timeout', '0'], error: /--timeout must be a positive number of seconds, not "0"$/ },
   ];
 
   it.each(CASES)('$name', async ({ args, error, env }) => {

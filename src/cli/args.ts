@@ -52,6 +52,14 @@ export function parseFormat(command: string, value: string | undefined): Format 
   throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${value}" (see ${TOOL} ${command} --help)`);
 }
 
+/** `--timeout SECONDS` (a positive number) in milliseconds, or the default. */
+export function parseTimeout(value: string | undefined, defaultSeconds: number): number {
+  if (value === undefined) return defaultSeconds * 1000;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--timeout must be a positive number of seconds, not "${value}"`);
+  return n * 1000;
+}
+
 /** A URL given on the command line: http(s) only, without query or fragment. */
 export function parseBaseUrl(command: string, flag: string, value: string | undefined): URL {
   if (value === undefined || value === '') throw new UsageError(`${flag} is required (see ${TOOL} ${command} --help)`);

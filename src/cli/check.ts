@@ -3,7 +3,7 @@
 // operation whose required parameters can be filled from the user ID, from
 // an option, or from an earlier answer. Only GET requests are ever sent.
 import { SynapseAdminValidator, type OperationInfo } from '../validation.js';
-import { COMMON_HELP, COMMON_OPTIONS, InputError, TOOL, UsageError, joinUrl, networkError, parse, parseBaseUrl, parseFormat } from './args.js';
+import { COMMON_HELP, COMMON_OPTIONS, InputError, TOOL, UsageError, joinUrl, networkError, parse, parseBaseUrl, parseFormat, parseTimeout } from './args.js';
 import { checkExchange, type ExchangeResult } from './exchange.js';
 import { exitCode, type Report } from './report.js';
 import { emit } from './output.js';
@@ -143,13 +143,6 @@ function buildUrl(call: PlannedCall, ctx: Context): { url: string } | { missing:
   return { url: q ? `${path}?${q}` : path };
 }
 
-function parseTimeout(value: string | undefined): number {
-  if (value === undefined) return 10_000;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--timeout must be a positive number of seconds, not "${value}"`);
-  return n * 1000;
-}
-
 function errorSummary(status: number, text: string): string {
   try {
     const body = JSON.parse(text);
@@ -173,7 +166,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
   if (user === undefined) throw new UsageError(`--user is required, e.g. --user @alice:example.org (see ${TOOL} check --help)`);
   const fromTs = values['from-ts'] ?? '0';
   if (!/^\d+$/.test(fromTs)) throw new UsageError(`--from-ts must be milliseconds since the Unix epoch, not "${fromTs}"`);
-  const timeout = parseTimeout(values.timeout);
+  const timeout = parseTimeout(values.timeout, 10);
   const tokenEnv = values['token-env'] ?? DEFAULT_TOKEN_ENV;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(tokenEnv)) throw new UsageError(`--token-env takes the name of an environment variable, not "${tokenEnv}"`);
 
