@@ -180,7 +180,14 @@ function simplify(errors: ErrorObject[]): ErrorObject[] {
   return specific.length > 0 ? specific : errors;
 }
 
-type Op = OperationInfo & { node: any; pathItem: any; info: OperationInfo; cache: OpCache };
+/** An operation as the validator keeps it: what match() answers, the spec's objects, and the compiled checks. */
+interface Op {
+  /** Shared by every match() answer, hence frozen. */
+  info: OperationInfo;
+  node: any;
+  pathItem: any;
+  cache: OpCache;
+}
 
 /**
  * One path segment of the route tree. Synapse routes on the raw (still
@@ -203,8 +210,8 @@ const newNode = (): RouteNode => ({ literal: new Map(), ops: new Map() });
  * over a parameter, and a dead end backtracks (so `/users/me` still reaches
  * `/users/{id}` when only that template has the method). `method` undefined
  * accepts any method. Each parameter's start and end offsets are written to
- * `bounds` (two slots per parameter, in path order), so a lookup cuts no
- * strings until it has found its operation.
+ * `bounds` (two slots per parameter, in path order), so parameter values are
+ * cut and decoded only once the operation is found.
  */
 function walk(node: RouteNode, method: string | undefined, path: string, from: number, bounds: number[], depth: number): Op | undefined {
   if (from > path.length) {
@@ -298,34 +305,33 @@ export class SynapseAdminValidator {
     this.ops = operationsOf(spec).map(({ method, path: p, op: node, pathItem: item }) => {
       const pathParams = [...p.matchAll(/\{([^}]+)\}/g)].map((x) => x[1]!);
       const body = node.requestBody ? this.deref(node.requestBody) : undefined;
-      const info: OperationInfo = {
+      const info: OperationInfo = Object.freeze({
         operationId: node.operationId as string,
         method,
         path: p,
         tag: node.tags?.[0] as string,
-        pathParams,
+        pathParams: Object.freeze(pathParams) as string[],
         hasRequestBody: Boolean(body),
         requestBodyRequired: body?.required === true,
-        statusCodes: Object.keys(node.responses ?? {}),
-      };
-      // Shared by every match() answer, hence frozen (and its arrays copied).
-      const frozen = Object.freeze({ ...info, pathParams: Object.freeze([...pathParams]) as string[], statusCodes: Object.freeze([...info.statusCodes]) as string[] });
-      return { ...info, node, pathItem: item, info: frozen, cache: { responses: new Map() } };
+        statusCodes: Object.freeze(Object.keys(node.responses ?? {})) as string[],
+      });
+      return { info, node, pathItem: item, cache: { responses: new Map() } };
     });
     for (const op of this.ops) {
-      this.byId.set(op.operationId, op);
+      const { operationId, path, method } = op.info;
+      this.byId.set(operationId, op);
       let node = this.routes;
       // The template starts with "/": its first segment is the empty one before it.
-      for (const segment of op.path.split('/').slice(1)) {
+      for (const segment of path.split('/').slice(1)) {
         if (/^\{[^}]+\}$/.test(segment)) node = node.param ??= newNode();
-        else if (segment.includes('{')) throw new Error(`path template ${op.path}: a parameter must be a whole path segment`);
+        else if (segment.includes('{')) throw new Error(`path template ${path}: a parameter must be a whole path segment`);
         else {
           let child = node.literal.get(segment);
           if (!child) node.literal.set(segment, (child = newNode()));
           node = child;
         }
       }
-      node.ops.set(op.method, op);
+      node.ops.set(method, op);
     }
   }
 
@@ -336,7 +342,7 @@ export class SynapseAdminValidator {
   }
 
   operations(): OperationInfo[] {
-    return this.ops.map((op) => ({ ...op.info, pathParams: [...op.pathParams], statusCodes: [...op.statusCodes] }));
+    return this.ops.map(({ info }) => ({ ...info, pathParams: [...info.pathParams], statusCodes: [...info.statusCodes] }));
   }
 
   operation(operationId: string): OperationInfo {
@@ -352,10 +358,11 @@ export class SynapseAdminValidator {
     const op = walk(this.routes, method.toUpperCase(), path, 1, bounds, 0);
     if (!op) return undefined;
     const pathParams: Record<string, string> = {};
-    for (let i = 0; i < op.pathParams.length; i++) {
+    const names = op.info.pathParams;
+    for (let i = 0; i < names.length; i++) {
       const value = path.slice(bounds[i * 2], bounds[i * 2 + 1]);
       try {
-        pathParams[op.pathParams[i]!] = value.includes('%') ? decodeURIComponent(value) : value;
+        pathParams[names[i]!] = value.includes('%') ? decodeURIComponent(value) : value;
       } catch {
         return undefined; // malformed percent-encoding: Synapse cannot route it either
       }
@@ -426,7 +433,7 @@ export class SynapseAdminValidator {
     if (!entry.declared) {
       return {
         valid: false,
-        issues: [{ pointer: '', keyword: 'status', message: `status ${status} is not declared for ${operationId}`, expected: op.statusCodes.join(' | '), found: String(status) }],
+        issues: [{ pointer: '', keyword: 'status', message: `status ${status} is not declared for ${operationId}`, expected: op.info.statusCodes.join(' | '), found: String(status) }],
       };
     }
     if (entry.fn === undefined) {
@@ -440,7 +447,7 @@ export class SynapseAdminValidator {
   validateRequestBody(operationId: string, body: unknown): ValidationResult {
     const op = this.op(operationId);
     if (body === undefined) {
-      return op.requestBodyRequired
+      return op.info.requestBodyRequired
         ? { valid: false, issues: [{ pointer: '', keyword: 'required', message: 'a request body is required', expected: 'a JSON body', found: 'nothing' }] }
         : VALID;
     }

@@ -61,7 +61,7 @@ function shapeChecks() {
 }
 
 function describe(err: ErrorObject, prefix = ''): string {
-  const at = prefix + err.instancePath || '/';
+  const at = `${prefix}${err.instancePath}` || '/';
   if (err.keyword === 'required') return `${at === '/' ? '' : at}/${(err.params as { missingProperty: string }).missingProperty} is missing`;
   return `${at} ${err.message}`;
 }
